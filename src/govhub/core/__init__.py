@@ -1,0 +1,1 @@
+"""Shared ground of every part: settings, storage, identity, audit, administrative units, i18n."""

@@ -1,0 +1,1 @@
+"""Who may do what: officers with roles, citizens, API keys and web sessions."""

@@ -1,0 +1,1 @@
+"""Organisations: the tree of ministries, provinces, their departments, communes and enterprises."""

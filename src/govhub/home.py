@@ -1,0 +1,35 @@
+"""The home page: a first look at what this installation holds, in the visitor's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from govhub.core.adminunits import service as adminunits
+from govhub.core.auth import service as auth
+from govhub.core.deps import get_db_session
+from govhub.core.orgs import service as orgs
+from govhub.core.pages import current_actor
+from govhub.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+REPORT_DAY = dt.date(2022, 11, 20)
+
+
+@router.get("/")
+def home(request: Request, db_session: Session = Depends(get_db_session)) -> Response:
+    current_actor(request, db_session)
+    today = dt.date.today()
+    stats = {
+        "organisations": orgs.count(db_session=db_session),
+        "users": auth.count_users(db_session=db_session),
+        "provinces_now": adminunits.count_provinces(db_session=db_session, on=today),
+        "provinces_2022": adminunits.count_provinces(db_session=db_session, on=REPORT_DAY),
+        "communes_now": adminunits.count_units(db_session=db_session, on=today, level="commune"),
+        "communes_2022": adminunits.count_units(db_session=db_session, on=REPORT_DAY, level="commune"),
+    }
+    return render(request, "home.html", {"stats": stats, "today": today})

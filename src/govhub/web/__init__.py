@@ -1,0 +1,1 @@
+"""The web shell: one layout, the Jinja environment and the packaged static files."""
