@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from govhub.app import create_app
 from govhub.core import migrate
+from govhub.core.actor import cli_actor
+from govhub.core.adminunits import service as adminunits
+from govhub.core.auth import service as auth
+from govhub.core.auth.models import Role
+from govhub.core.auth.schemas import ApiKeyCreate, UserCreate
+from govhub.core.config import Settings
 from govhub.core.database import Database
+from govhub.core.orgs import service as orgs
+from govhub.core.orgs.models import OrgKind
+from govhub.core.orgs.schemas import OrganisationCreate
 
 
 def _reset_postgres(url: str) -> None:
@@ -46,3 +64,120 @@ def db_session(database: Database) -> Iterator[Session]:
     """A session committed at the end of the test, like a request's unit of work."""
     with database.session() as session:
         yield session
+
+
+# --- application, accounts and a live server -------------------------------------------------------
+
+
+PASSWORD = "Test-password-2026"
+
+
+@pytest.fixture(scope="session")
+def loaded_database(database: Database) -> Database:
+    """Administrative units are reference data every page shows; load them once per session."""
+    with database.session() as session:
+        adminunits.load(db_session=session)
+    return database
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, secret_key="test-secret-" + uuid.uuid4().hex, max_body_bytes=65_536
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, loaded_database: Database) -> FastAPI:
+    return create_app(settings, loaded_database)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@dataclass
+class Account:
+    user_id: int
+    username: str
+    organisation_id: int
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class World:
+    """Makes organisations and accounts with unique names, so tests share one database without clashing."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def organisation(self, kind: OrgKind = OrgKind.PROVINCE, parent_id: int | None = None) -> int:
+        suffix = uuid.uuid4().hex[:10]
+        with self.database.session() as session:
+            org = orgs.create(
+                db_session=session,
+                actor=cli_actor("test setup"),
+                organisation_in=OrganisationCreate(
+                    code=f"T.{suffix}", name=f"Test organisation {suffix}", kind=kind, parent_id=parent_id
+                ),
+            )
+            return org.id
+
+    def account(
+        self, role: Role, organisation_id: int | None = None, scopes: list[str] | None = None
+    ) -> Account:
+        organisation_id = organisation_id or self.organisation()
+        username = f"{role.value.replace('_', '')}.{uuid.uuid4().hex[:8]}"
+        with self.database.session() as session:
+            user = auth.create_user(
+                db_session=session,
+                actor=cli_actor("test setup"),
+                user_in=UserCreate(
+                    username=username,
+                    full_name=f"Test {role.value}",
+                    password=PASSWORD,
+                    role=role,
+                    organisation_id=organisation_id,
+                ),
+            )
+            _key, token = auth.create_api_key(
+                db_session=session,
+                actor=cli_actor("test setup"),
+                key_in=ApiKeyCreate(name="tests", user_id=user.id, scopes=scopes or ["*"]),
+            )
+            return Account(user.id, username, organisation_id, token)
+
+
+@pytest.fixture
+def world(loaded_database: Database) -> World:
+    return World(loaded_database)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The real app served by uvicorn on loopback, for the browser and schemathesis."""
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

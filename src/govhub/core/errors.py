@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -152,6 +153,21 @@ def install(app: FastAPI) -> None:
         if _wants_html(request):
             return _html_error(request, exc.status_code, TITLES.get(exc.status_code, "Error"), detail)
         return problem_response(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _bad_value(request: Request, exc: DataError) -> Response:
+        # The database refused a value validation let through (a NUL character, an out-of-range number).
+        log.info("database refused a value on %s: %s", request.url.path, type(exc.orig).__name__)
+        return problem_response(
+            request, 400, "A value in the request cannot be stored (for example a NUL character)."
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> Response:
+        log.info("integrity error on %s: %s", request.url.path, type(exc.orig).__name__)
+        return problem_response(
+            request, 409, "The change conflicts with existing data (a duplicate or a missing reference)."
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -17,6 +17,7 @@ from govhub.core.audit.schemas import AuditQuery
 SECRET_FIELDS = frozenset({"password", "password_hash", "secret_hash", "token", "secret"})
 # Personal data kept out of the log in clear (citizen ID numbers, phone numbers).
 PERSONAL_FIELDS = frozenset({"national_id", "phone"})
+BOOKKEEPING = frozenset({"updated_at", "last_used_at", "last_login_at"})
 
 
 def _plain(value: Any) -> Any:
@@ -79,8 +80,8 @@ def record(
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Only the fields that changed, so the log reads as a diff."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    """Only the fields that changed, so the log reads as a diff; bookkeeping timestamps are noise."""
+    keys = [k for k in after if k not in BOOKKEEPING and before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 

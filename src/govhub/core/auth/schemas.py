@@ -38,12 +38,14 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
+    """Fields left out stay as they are; only email may be set to null."""
+
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(default=None, min_length=2, max_length=200)
+    full_name: str = Field(default=None, min_length=2, max_length=200)  # type: ignore[assignment]
     email: Email | None = None
-    role: Role | None = None
-    is_active: bool | None = None
+    role: Role = Field(default=None)  # type: ignore[assignment]
+    is_active: bool = Field(default=None)  # type: ignore[assignment]
 
 
 class UserRead(BaseModel):

@@ -29,13 +29,15 @@ class OrganisationCreate(OrganisationBase):
 
 
 class OrganisationUpdate(BaseModel):
+    """Fields left out stay as they are; only the nullable ones may be set to null."""
+
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, min_length=2, max_length=300)
+    name: str = Field(default=None, min_length=2, max_length=300)  # type: ignore[assignment]
     name_en: str | None = Field(default=None, max_length=300)
     parent_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     admin_unit_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
-    is_active: bool | None = None
+    is_active: bool = Field(default=None)  # type: ignore[assignment]
 
 
 class OrganisationRead(OrganisationBase):
