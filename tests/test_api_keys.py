@@ -7,8 +7,7 @@ import datetime as dt
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from govhub.core.auth.models import ApiKey
-from govhub.core.auth.models import Role
+from govhub.core.auth.models import ApiKey, Role
 from govhub.core.database import Database
 
 from conftest import World

@@ -13,7 +13,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from govhub import __version__, home
 from govhub.core import errors, health
-from govhub.core.i18n import N_
 from govhub.core.adminunits import api as adminunits_api
 from govhub.core.adminunits import views as adminunits_views
 from govhub.core.audit import api as audit_api
@@ -23,6 +22,7 @@ from govhub.core.auth import views as auth_views
 from govhub.core.auth.permissions import AUDIT_READ, ORGS_READ, USERS_READ
 from govhub.core.config import Settings, get_settings
 from govhub.core.database import Database
+from govhub.core.i18n import N_
 from govhub.core.orgs import api as orgs_api
 from govhub.core.orgs import views as orgs_views
 from govhub.web.templating import static_files

@@ -23,7 +23,7 @@ DATE_PATTERN = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 DATETIME_PATTERN = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
 
 
-def N_(message: str) -> str:  # noqa: N802 - the conventional name extractors look for
+def N_(message: str) -> str:
     """Marks a string for the catalogue where it is defined; it is translated where it is shown."""
     return message
 
