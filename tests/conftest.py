@@ -70,6 +70,8 @@ def db_session(database: Database) -> Iterator[Session]:
 
 
 PASSWORD = "Test-password-2026"
+# Gateway workers re-read the registry on every request in tests, so a grant takes effect at once.
+os.environ.setdefault("GOVHUB_EXCHANGE_REGISTRY_REFRESH_SECONDS", "0")
 
 
 @pytest.fixture(scope="session")

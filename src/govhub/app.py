@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -25,6 +27,8 @@ from govhub.core.database import Database
 from govhub.core.i18n import N_
 from govhub.core.orgs import api as orgs_api
 from govhub.core.orgs import views as orgs_views
+from govhub.exchange import api as exchange_api
+from govhub.exchange.gateway import Gateway, GatewayDispatch
 from govhub.web.templating import static_files
 
 log = logging.getLogger("govhub")
@@ -89,7 +93,15 @@ def session_secret(settings: Settings) -> str:
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     database = database or Database(settings.database_url)
+    gateway = Gateway(database, settings.instance)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await gateway.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="GovHub",
         version=__version__,
         summary="Digital-government platform: data exchange, public services, open data, community teams.",
@@ -101,6 +113,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.metrics = health.Metrics()
     app.state.nav = list(NAV)
+    app.state.gateway = gateway
 
     errors.install(app)
     for router in (
@@ -114,11 +127,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         audit_views.router,
         adminunits_api.router,
         adminunits_views.router,
+        exchange_api.router,
     ):
         app.include_router(router)
     app.mount("/static", static_files(), name="static")
 
-    # Added last runs first: size limit → session → metrics → security headers → routes.
+    # Added last runs first: gateway dispatch → size limit → session → metrics → security headers → routes.
     app.add_middleware(SecurityHeaders)
     app.add_middleware(health.MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(
@@ -130,4 +144,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         https_only=settings.secure_cookies,
     )
     app.add_middleware(errors.BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost: X-Road protocol paths skip the web stack entirely (the gateway has its own limits).
+    app.add_middleware(GatewayDispatch, gateway=gateway)
     return app

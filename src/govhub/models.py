@@ -5,5 +5,6 @@ from govhub.core.audit import models as audit_models
 from govhub.core.auth import models as auth_models
 from govhub.core.database import Base
 from govhub.core.orgs import models as orgs_models
+from govhub.exchange import models as exchange_models
 
-__all__ = ["Base", "adminunits_models", "audit_models", "auth_models", "orgs_models"]
+__all__ = ["Base", "adminunits_models", "audit_models", "auth_models", "exchange_models", "orgs_models"]

@@ -25,6 +25,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def register(grants: dict[Role, set[str]]) -> None:
+    """Parts add their own permissions at import time; core stays unaware of which parts exist."""
+    global ALL
+    for role, extra in grants.items():
+        ROLE_PERMISSIONS[role] = ROLE_PERMISSIONS.get(role, frozenset()) | frozenset(extra)
+        ALL = ALL | frozenset(extra)
+
+
+def known() -> frozenset[str]:
+    return ALL
+
+
 def for_role(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())
 

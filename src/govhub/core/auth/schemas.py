@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from govhub.core.auth.models import Role
-from govhub.core.auth.permissions import ALL
+from govhub.core.auth import permissions
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 MIN_PASSWORD = 10
@@ -88,9 +88,10 @@ class ApiKeyCreate(BaseModel):
     @field_validator("scopes")
     @classmethod
     def _known_scopes(cls, value: list[str]) -> list[str]:
-        unknown = [s for s in value if s != "*" and s not in ALL]
+        allowed = permissions.known()
+        unknown = [s for s in value if s != "*" and s not in allowed]
         if unknown:
-            raise ValueError(f"unknown scopes {unknown}; allowed: '*' or {sorted(ALL)}")
+            raise ValueError(f"unknown scopes {unknown}; allowed: '*' or {sorted(allowed)}")
         return sorted(set(value))
 
 
