@@ -158,16 +158,38 @@ def create_key(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
+    host: Annotated[str | None, typer.Option(help="Address to listen on [default: GOVHUB_HOST or 127.0.0.1]")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: GOVHUB_PORT or 8000]")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (each has its own gateway connections)")] = 1,
+    server: Annotated[str, typer.Option(help="ASGI server: uvicorn or granian")] = "uvicorn",
     upgrade: Annotated[bool, typer.Option(help="Apply pending migrations first")] = True,
 ) -> None:
-    """Run the web service (uvicorn)."""
-    import uvicorn
-
+    """Run the web service and the gateway on one port."""
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
     if upgrade:
         migrate.upgrade(_database().engine)
+    if server == "granian":
+        from granian import Granian
+
+        Granian(
+            "govhub.app:create_app",
+            address=host,
+            port=port,
+            interface="asgi",
+            factory=True,
+            workers=workers,
+            loop="uvloop",
+            http="1",
+            websockets=False,
+            log_access=False,
+        ).serve()
+        return
+    if server != "uvicorn":
+        raise _fail("--server must be uvicorn or granian")
+    import uvicorn
+
     uvicorn.run(
         "govhub.app:create_app",
         factory=True,
@@ -176,6 +198,7 @@ def serve(
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        access_log=False,
     )
 
 
