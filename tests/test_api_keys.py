@@ -100,3 +100,17 @@ def test_operator_cannot_mint_keys_for_someone_else(client: TestClient, world: W
         "/api/v1/keys", json={"name": "x", "user_id": victim.user_id}, headers=operator.headers
     )
     assert response.status_code == 403
+
+
+def test_a_scoped_key_cannot_mint_a_wider_one(client: TestClient, world: World):
+    admin = world.account(Role.SYSTEM_ADMIN, scopes=["orgs:read", "keys:manage"])
+    wider = client.post("/api/v1/keys", json={"name": "escalate", "scopes": ["*"]}, headers=admin.headers)
+    assert wider.status_code == 403
+    other = client.post(
+        "/api/v1/keys", json={"name": "escalate", "scopes": ["audit:read"]}, headers=admin.headers
+    )
+    assert other.status_code == 403
+    narrower = client.post(
+        "/api/v1/keys", json={"name": "ok", "scopes": ["orgs:read"]}, headers=admin.headers
+    )
+    assert narrower.status_code == 201

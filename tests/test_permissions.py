@@ -135,3 +135,21 @@ def test_personal_data_is_masked_in_the_audit_log(client: TestClient, world: Wor
         assert event.after["national_id"] == "*" * 9 + national_id[-3:]
         assert event.after["phone"] == "*******321"
         assert "password_hash" not in event.after
+
+
+def test_org_admin_cannot_read_accounts_outside_their_subtree(client: TestClient, world: World):
+    admin = world.account(Role.ORG_ADMIN)
+    stranger = world.account(Role.OPERATOR)
+    assert client.get(f"/api/v1/users/{stranger.user_id}", headers=admin.headers).status_code == 404
+    assert client.get(f"/api/v1/users/{admin.user_id}", headers=admin.headers).status_code == 200
+
+
+def test_audit_filters_accept_local_times(client: TestClient, world: World):
+    auditor = world.account(Role.AUDITOR)
+    response = client.get(
+        "/api/v1/audit/events",
+        params={"since": "2026-11-26T00:00:00", "until": "2030-01-01"},
+        headers=auditor.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] > 0

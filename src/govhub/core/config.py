@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GOVHUB_", extra="ignore")
 
     database_url: str = "sqlite:///./govhub.db"
-    secret_key: str = Field(default="", description="Signs session cookies; generated per process if empty.")
+    secret_key: str = Field(
+        default="", description="Signs session cookies; if empty, kept in .govhub-secret."
+    )
     instance: str = "VN"
     site_name: str = "GovHub"
     default_locale: str = "vi"

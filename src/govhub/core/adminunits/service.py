@@ -217,6 +217,10 @@ def is_loaded(*, db_session: Session) -> bool:
     )
 
 
+def unit_exists(*, db_session: Session, unit_id: int) -> bool:
+    return db_session.get(AdminUnit, unit_id) is not None
+
+
 def count_units(*, db_session: Session, on: dt.date, level: str) -> int:
     """Per-unit indicators must divide by the units that existed on that day."""
     query = (

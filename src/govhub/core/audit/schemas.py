@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from govhub.core.timeutil import LocalDatetime
+
 
 class AuditEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -38,7 +40,7 @@ class AuditQuery(BaseModel):
     entity_type: str | None = Field(default=None, max_length=64)
     entity_id: str | None = Field(default=None, max_length=64)
     actor_id: str | None = Field(default=None, max_length=64)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: LocalDatetime | None = None
+    until: LocalDatetime | None = None
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=10_000_000)

@@ -66,10 +66,10 @@ def create_user(
 def get_user(
     user_id: EntityId,
     db_session: Session = Depends(get_db_session),
-    _actor: Actor = Depends(require(USERS_READ)),
+    actor: Actor = Depends(require(USERS_READ)),
 ) -> UserRead:
     user = service.get_user(db_session=db_session, user_id=user_id)
-    if user is None:
+    if user is None or not service.visible_user(db_session=db_session, actor=actor, user=user):
         raise NotFound(f"User {user_id}")
     return UserRead.model_validate(user)
 

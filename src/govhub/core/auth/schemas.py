@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from govhub.core.auth.models import Role
 from govhub.core.auth import permissions
+from govhub.core.auth.models import Role
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 MIN_PASSWORD = 10

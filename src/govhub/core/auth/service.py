@@ -105,6 +105,17 @@ def get_user_by_username(*, db_session: Session, username: str) -> User | None:
     return db_session.scalar(select(User).where(User.username == username))
 
 
+def visible_user(*, db_session: Session, actor: Actor, user: User) -> bool:
+    """Auditors and system admins see every account; others only those of their own subtree."""
+    if actor.can("*") or actor.role == Role.AUDITOR or actor.user_id == user.id:
+        return True
+    if actor.organisation_id is None:
+        return False
+    return user.organisation_id in orgs.subtree_ids(
+        db_session=db_session, organisation_id=actor.organisation_id
+    )
+
+
 def _confine(*, db_session: Session, actor: Actor, organisation_id: int) -> None:
     """System admins and the CLI act anywhere; anyone else only inside their own organisation's subtree."""
     if actor.can("*"):
@@ -271,6 +282,11 @@ def create_api_key(*, db_session: Session, actor: Actor, key_in: ApiKeyCreate) -
         if not actor.can(permissions.KEYS_MANAGE):
             raise Forbidden("You can only create keys for yourself.")
         _confine(db_session=db_session, actor=actor, organisation_id=owner.organisation_id)
+    # A scoped key may mint keys only within its own reach, never a wider one.
+    reach = permissions.narrow(permissions.for_role(owner.role), key_in.scopes)
+    widens = "*" in reach or not reach <= actor.permissions
+    if actor.kind == "api_key" and not actor.can("*") and widens:
+        raise Forbidden("A scoped API key can only create keys with a subset of its own scopes.")
     token, key_id, secret_hash = new_api_key()
     expires_at = utcnow() + dt.timedelta(days=key_in.expires_in_days) if key_in.expires_in_days else None
     key = ApiKey(

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from govhub.core.actor import Actor
-from govhub.core.adminunits.models import AdminUnit
+from govhub.core.adminunits import service as adminunits
 from govhub.core.audit import service as audit
 from govhub.core.errors import Conflict, NotFound, Problem
 from govhub.core.orgs.models import Organisation
@@ -70,7 +70,7 @@ def _check_refs(*, db_session: Session, parent_id: int | None, admin_unit_id: in
             f"Parent organisation {parent_id} does not exist.",
             errors=[{"field": "parent_id", "message": "unknown organisation"}],
         )
-    if admin_unit_id is not None and db_session.get(AdminUnit, admin_unit_id) is None:
+    if admin_unit_id is not None and not adminunits.unit_exists(db_session=db_session, unit_id=admin_unit_id):
         raise Problem(
             422,
             f"Administrative unit {admin_unit_id} does not exist.",
