@@ -1,0 +1,1 @@
+"""Online public services (DVCTT) and one-stop dossier processing (một cửa)."""
