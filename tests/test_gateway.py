@@ -15,7 +15,6 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from conftest import World
 from govhub.core.actor import cli_actor
 from govhub.core.database import Database
 from govhub.core.orgs.models import OrgKind
@@ -29,6 +28,8 @@ from govhub.exchange.schemas import (
     SubsystemCreate,
     SubsystemKeyCreate,
 )
+
+from conftest import World
 
 
 def _provider_app() -> web.Application:
@@ -99,6 +100,7 @@ def provider_url() -> Iterator[str]:
         port.append(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
         ready.set()
         loop.run_forever()
+        loop.run_until_complete(runner.cleanup())
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
@@ -261,8 +263,11 @@ def test_allowed_call_passes_through_and_is_recorded(http, exchange: Exchange, l
     assert record.succeeded and record.status_code == 200
     assert record.consumer_subsystem_id == exchange.consumer_subsystem_id
     assert record.service_id == exchange.service_id
-    assert record.user_id == "VN001099012345" and record.issue == "H26.22-261126-0001"
-    assert record.rest_method == "GET" and record.rest_path.endswith("/people/001099012345")
+    assert record.issue == "H26.22-261126-0001"
+    # Personal numbers are kept as keyed hashes only, never in clear.
+    assert record.user_id.startswith("VN~") and "001099012345" not in record.user_id
+    assert record.rest_method == "GET" and "001099012345" not in record.rest_path
+    assert record.rest_path.endswith("/people/" + record.user_id[2:])
     assert record.response_size == len(response.content)
     assert record.request_in_ts <= record.request_out_ts <= record.response_in_ts <= record.response_out_ts
 
@@ -316,7 +321,9 @@ def test_spoofed_client_header_is_refused(http, exchange: Exchange, loaded_datab
         "/people/a%5cb",
     ],
 )
-def test_traversal_and_encoded_slashes_are_refused(live_server, exchange: Exchange, loaded_database, suffix: str):
+def test_traversal_and_encoded_slashes_are_refused(
+    live_server, exchange: Exchange, loaded_database, suffix: str
+):
     response = _raw_get(live_server, exchange.service_path + suffix, exchange.headers)
     _error(response, 400, "client.bad_request")
     assert _record(loaded_database, response.headers["x-road-id"]).fault_code == "client.bad_request"
@@ -454,3 +461,48 @@ def test_metaservices(http, exchange: Exchange):
     assert nothing == []
     no_doc = http.get(provider + "/getOpenAPI?serviceCode=people", headers=exchange.headers)
     _error(no_doc, 500, "server.serverproxy.unknown_service")
+
+
+def test_auditor_finds_who_looked_up_a_person(http, exchange: Exchange, world: World, client):
+    from govhub.core.auth.models import Role
+
+    national_id = f"0{uuid.uuid4().int % 10**11:011d}"
+    response = http.get(exchange.service_path + f"/people/{national_id}", headers=exchange.headers)
+    assert response.status_code == 200
+    auditor = world.account(Role.AUDITOR)
+    found = client.get(
+        "/api/v1/exchange/transactions", params={"person": national_id}, headers=auditor.headers
+    ).json()
+    assert found["total"] == 1 and found["items"][0]["message_id"] == response.headers["x-road-id"]
+    assert national_id not in json.dumps(found)
+    operator = world.account(Role.ORG_ADMIN)
+    refused = client.get(
+        "/api/v1/exchange/transactions", params={"person": national_id}, headers=operator.headers
+    )
+    assert refused.status_code == 403
+
+
+# A self-signed test certificate (no private key is kept) and its SHA-256, as a registry would store it.
+TEST_CERT = """-----BEGIN CERTIFICATE-----
+MIIBhzCCAS2gAwIBAgIUCXjcnfNOg1UiyGEl8k5r3a+5naswCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOVk4tR09WLUgyNi1EVkMwHhcNMjYxMTI3MDAwODEwWhcNMzYx
+MTI0MDAwODEwWjAZMRcwFQYDVQQDDA5WTi1HT1YtSDI2LURWQzBZMBMGByqGSM49
+AgEGCCqGSM49AwEHA0IABFh5JxKe3NeX45JzSVNO53WKrRnQ+lUk+zKf63vdMzaW
+mvXiOhBGZQLP8POg7MBzaqw80e8mkVD8xP7aBjR6ZOWjUzBRMB0GA1UdDgQWBBR+
+OfB+PjlWxr9JBIZW5+AFuefsFjAfBgNVHSMEGDAWgBR+OfB+PjlWxr9JBIZW5+AF
+uefsFjAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIGuqrwwj+y+a
+sbsTRCz0Aw2qgKkrEGdAlfw40FLZATGAAiEAxO332Aa8ZUUgILGACE8M+bBV1Ii/
+z1XqNMwObtSzyjY=
+-----END CERTIFICATE-----"""
+TEST_CERT_SHA256 = "457e95d297925e58d290bacd0210b6efd7ba9b84455c15de0cfe09b740bcb020"
+
+
+def test_client_certificate_fingerprints_from_a_tls_terminator():
+    from urllib.parse import quote
+
+    from govhub.exchange.gateway import cert_fingerprint
+
+    assert cert_fingerprint(quote(TEST_CERT).encode()) == TEST_CERT_SHA256  # nginx $ssl_client_escaped_cert
+    colon_hex = ":".join(TEST_CERT_SHA256[i : i + 2] for i in range(0, 64, 2)).upper()
+    assert cert_fingerprint(colon_hex.encode()) == TEST_CERT_SHA256
+    assert cert_fingerprint(b"-----BEGIN CERTIFICATE-----garbage") == ""

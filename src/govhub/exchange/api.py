@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from govhub.core.actor import Actor
 from govhub.core.deps import EntityId, get_db_session, require
 from govhub.core.errors import Problem
-from govhub.exchange import service
+from govhub.core.timeutil import LocalDatetime
+from govhub.exchange import pseudonyms, service
 from govhub.exchange.models import Service, Subsystem
 from govhub.exchange.permissions import EXCHANGE_MANAGE, EXCHANGE_READ
 from govhub.exchange.schemas import (
@@ -297,20 +298,23 @@ def decide(
 
 @router.get("/transactions", response_model=TransactionPage, summary="Transaction records, newest first")
 def list_transactions(
+    request: Request,
     db_session: DB,
     actor: Reader,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
+    since: LocalDatetime | None = None,
+    until: LocalDatetime | None = None,
     consumer_subsystem_id: int | None = Query(default=None, ge=1, le=2**31 - 1),
     service_id: int | None = Query(default=None, ge=1, le=2**31 - 1),
     succeeded: bool | None = None,
     message_id: str | None = Query(default=None, max_length=100),
+    person: str | None = Query(
+        default=None,
+        pattern=r"^[0-9]{9,12}$",
+        description="A citizen ID or phone number: transactions by or about that person (auditors only)",
+    ),
     limit: int = Query(default=100, ge=1, le=1000),
     offset: int = Query(default=0, ge=0, le=10_000_000),
 ) -> TransactionPage:
-    for value in (since, until):
-        if value is not None and value.tzinfo is None:
-            raise Problem(422, "Give times with a timezone, e.g. 2026-11-20T00:00:00+07:00.")
     total, rows = service.list_transactions(
         db_session=db_session,
         actor=actor,
@@ -320,6 +324,7 @@ def list_transactions(
         service_id=service_id,
         succeeded=succeeded,
         message_id=message_id,
+        person_token=pseudonyms.token(request.app.state.pseudonym_key, person) if person else None,
         limit=limit,
         offset=offset,
     )

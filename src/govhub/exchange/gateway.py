@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import unquote
 
 import aiohttp
 import orjson
@@ -25,6 +26,7 @@ from govhub.core.database import Database
 from govhub.exchange import service as registry
 from govhub.exchange.config import ExchangeSettings
 from govhub.exchange.identifiers import IdentifierError, parse_client, parse_raw_path
+from govhub.exchange.pseudonyms import pseudonymise
 from govhub.exchange.recorder import Record, Recorder
 from govhub.exchange.routing import Route, RoutingCache, Table
 
@@ -123,7 +125,7 @@ class Transaction:
         self.status = 500
         self.fault: GatewayError | None = None
 
-    def record(self) -> Record:
+    def record(self, key: bytes) -> Record:
         route = self.route
         return Record(
             message_id=self.message_id,
@@ -133,8 +135,8 @@ class Transaction:
             service=route.key if route else self.service_key,
             service_type=route.service_type if route else None,
             rest_method=self.method,
-            rest_path=self.path,
-            user_id=self.user_id,
+            rest_path=pseudonymise(key, self.path) or "",
+            user_id=pseudonymise(key, self.user_id),
             issue=self.issue,
             request_in_ts=self.request_in,
             request_out_ts=self.request_out,
@@ -145,15 +147,22 @@ class Transaction:
             status_code=self.status,
             succeeded=self.fault is None and self.status < 500,
             fault_code=self.fault.type if self.fault else None,
-            fault_string=self.fault.message if self.fault else None,
+            fault_string=pseudonymise(key, self.fault.message) if self.fault else None,
         )
 
 
 class Gateway:
     """One instance per application; its client session, routing cache and recorder are per event loop."""
 
-    def __init__(self, database: Database, instance: str, settings: ExchangeSettings | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        instance: str,
+        settings: ExchangeSettings | None = None,
+        pseudonym_key: bytes = b"",
+    ) -> None:
         self.database = database
+        self.pseudonym_key = pseudonym_key
         self.instance = instance
         self.settings = settings or ExchangeSettings()
         self.routing = RoutingCache(database, instance, self.settings.registry_refresh_seconds)
@@ -185,8 +194,7 @@ class Gateway:
         if self._session is not None:
             await self._session.close()
         if self._recorder is not None:
-            self._recorder.flush()
-            self._recorder.writer.close()
+            self._recorder.close()
         self._session = self._recorder = self._loop = None
 
     # --- ASGI entry -------------------------------------------------------------------------------
@@ -280,23 +288,20 @@ class Gateway:
         if token is None and authorization[:11].lower() == b"bearer ghx_":
             token = authorization[7:]
         if token is not None:
-            parts = registry.split_key(token.decode("latin-1").strip())
-            credential = table.credentials.get(parts[0]) if parts else None
-            if (
-                parts is None
-                or credential is None
-                or not secret_matches(parts[1], credential.secret_hash)
-                or (credential.expires_at_ms is not None and credential.expires_at_ms <= now_ms())
-            ):
-                raise bad_request(
-                    "the gateway key is unknown, expired or revoked", "client.authentication_failed"
-                )
-            consumer = credential.subsystem_id
+            cache_key = (token, headers.get(b"x-road-client"))
+            cached = table.verified.get(cache_key)
+            if cached is not None and (cached[1] is None or cached[1] > now_ms()):
+                consumer = cached[0]
+            else:
+                consumer, expires = self._check_key(token, table)
+                if len(table.verified) > 50_000:
+                    table.verified.clear()
+                table.verified[cache_key] = (consumer, expires)
         elif self.settings.client_cert_header:
             client_ip = (scope.get("client") or ("", 0))[0]
-            fingerprint = headers.get(self.settings.client_cert_header.lower().encode())
-            if fingerprint and client_ip in self.settings.trusted_proxies:
-                consumer = table.certificates.get(fingerprint.decode("latin-1").replace(":", "").lower())
+            presented = headers.get(self.settings.client_cert_header.lower().encode())
+            if presented and client_ip in self.settings.trusted_proxies:
+                consumer = table.certificates.get(cert_fingerprint(presented))
         if consumer is None:
             raise bad_request(
                 "authenticate with the subsystem's gateway key (X-API-Key) or a registered client certificate",
@@ -317,6 +322,21 @@ class Gateway:
                 f"X-Road-Client {claimed} does not match the authenticated subsystem {'/'.join(identity or ())}",
                 "client.identity_mismatch",
             )
+
+    @staticmethod
+    def _check_key(token: bytes, table: Table) -> tuple[int, int | None]:
+        parts = registry.split_key(token.decode("latin-1").strip())
+        credential = table.credentials.get(parts[0]) if parts else None
+        if (
+            parts is None
+            or credential is None
+            or not secret_matches(parts[1], credential.secret_hash)
+            or (credential.expires_at_ms is not None and credential.expires_at_ms <= now_ms())
+        ):
+            raise bad_request(
+                "the gateway key is unknown, expired or revoked", "client.authentication_failed"
+            )
+        return credential.subsystem_id, credential.expires_at_ms
 
     # --- proxying -------------------------------------------------------------------------------------
 
@@ -438,7 +458,7 @@ class Gateway:
         if declared is not None and declared <= SMALL_BODY:
             content = await response.read()
             tx.response_size = len(content)
-            await recorder.record(tx.record())
+            await recorder.record(tx.record(self.pseudonym_key))
             await send({"type": "http.response.start", "status": response.status, "headers": headers})
             await send({"type": "http.response.body", "body": content})
             return
@@ -451,7 +471,7 @@ class Gateway:
                 if not started:
                     raise server_error("response_too_large", f"the provider's response exceeds {limit} bytes")
                 tx.fault = server_error("response_too_large", "response cut at the size limit")
-                await recorder.record(tx.record())
+                await recorder.record(tx.record(self.pseudonym_key))
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
             if held is not None:
@@ -460,7 +480,7 @@ class Gateway:
                     started = True
                 await send({"type": "http.response.body", "body": held, "more_body": True})
             held = chunk
-        await recorder.record(tx.record())
+        await recorder.record(tx.record(self.pseudonym_key))
         if not started:
             await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": held or b"", "more_body": False})
@@ -499,7 +519,7 @@ class Gateway:
     ) -> None:
         tx.status = status
         tx.response_size = len(body)
-        await recorder.record(tx.record())
+        await recorder.record(tx.record(self.pseudonym_key))
         headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
         headers.extend(self._xroad_headers(tx, None, None, None))
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -509,7 +529,7 @@ class Gateway:
         body = orjson.dumps({"type": error.type, "message": error.message, "detail": tx.message_id})
         tx.response_size = len(body)
         try:
-            await recorder.record(tx.record())
+            await recorder.record(tx.record(self.pseudonym_key))
         except Exception:
             log.exception("could not record failed transaction %s", tx.message_id)
             error = GatewayError(
@@ -599,6 +619,17 @@ class Gateway:
         return 200, orjson.dumps({"service": services}), b"application/json"
 
 
+def cert_fingerprint(presented: bytes) -> str:
+    """SHA-256 of the certificate: given as hex, or as the PEM nginx passes in $ssl_client_escaped_cert."""
+    text = unquote(presented.decode("latin-1"))
+    if "BEGIN CERTIFICATE" in text:
+        try:
+            return hashlib.sha256(ssl.PEM_cert_to_DER_cert(text.strip())).hexdigest()
+        except ValueError:
+            return ""
+    return text.replace(":", "").strip().lower()
+
+
 def _key(identifier: Any) -> tuple[str, str, str, str]:
     return (identifier.instance, identifier.member_class, identifier.member_code, identifier.subsystem_code)
 
@@ -625,17 +656,3 @@ async def _read_all(receive: Any, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
-
-
-class GatewayDispatch:
-    """Outermost middleware: protocol paths go straight to the gateway, everything else to the web app."""
-
-    def __init__(self, app: Any, gateway: Gateway) -> None:
-        self.app = app
-        self.gateway = gateway
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and (scope["path"].startswith("/r1/") or scope["path"] == "/listClients"):
-            await self.gateway(scope, receive, send)
-            return
-        await self.app(scope, receive, send)

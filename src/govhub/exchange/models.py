@@ -232,10 +232,12 @@ class DailyCount(Base):
         UniqueConstraint(
             "day", "consumer_subsystem_id", "service_id", "succeeded", name="uq_xr_tx_daily_key"
         ),
+        # Covers the day-by-day totals, so a year of days is read from the index alone.
+        Index("ix_xr_tx_daily_totals", "day", "succeeded", "count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date, index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
     consumer_subsystem_id: Mapped[int] = mapped_column(Integer)  # 0 = unauthenticated
     service_id: Mapped[int] = mapped_column(Integer)  # 0 = unknown service
     succeeded: Mapped[bool] = mapped_column(Boolean)

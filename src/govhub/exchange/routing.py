@@ -63,6 +63,9 @@ class Table:
     certificates: dict[str, int] = field(default_factory=dict)
     rights: dict[int, list[tuple[int | None, frozenset[int]]]] = field(default_factory=dict)
     endpoints: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # (key header, X-Road-Client header) → (consumer id, expiry): skips re-hashing a key already checked
+    # against this snapshot; a new snapshot (any registry change, e.g. a revocation) starts empty.
+    verified: dict[tuple[bytes, bytes | None], tuple[int, int | None]] = field(default_factory=dict)
 
     def allowed(self, consumer_id: int, route: Route, method: str, path: str) -> bool:
         """Service-level rights allow every endpoint; endpoint rights allow a method and path pattern."""

@@ -88,6 +88,17 @@ def _may_manage(db_session: Session, actor: Actor, organisation_id: int) -> bool
     return organisation_id in orgs.subtree_ids(db_session=db_session, organisation_id=actor.organisation_id)
 
 
+def may_manage(*, db_session: Session, actor: Actor, organisation_id: int) -> bool:
+    """Pages ask this to show a form (or a base URL) only to those the service functions would let through."""
+    return _may_manage(db_session, actor, organisation_id)
+
+
+def organisation_of_subsystem(*, db_session: Session, subsystem_id: int) -> int:
+    return member_of_subsystem(
+        db_session, get_subsystem(db_session=db_session, subsystem_id=subsystem_id)
+    ).organisation_id
+
+
 def _require_manage(db_session: Session, actor: Actor, organisation_id: int) -> None:
     if not _may_manage(db_session, actor, organisation_id):
         raise Forbidden("You can only manage the exchange registry of your own organisation and its units.")
@@ -360,6 +371,18 @@ def list_groups(*, db_session: Session) -> list[ClientGroup]:
     return list(db_session.scalars(select(ClientGroup).order_by(ClientGroup.code)))
 
 
+def group_members(*, db_session: Session, group_id: int) -> list[Subsystem]:
+    """The subsystems a group right reaches, for pages that show who may call what."""
+    return list(
+        db_session.scalars(
+            select(Subsystem)
+            .join(GroupMember, GroupMember.subsystem_id == Subsystem.id)
+            .where(GroupMember.group_id == group_id)
+            .order_by(Subsystem.code)
+        )
+    )
+
+
 def add_group_member(*, db_session: Session, actor: Actor, group_id: int, subsystem_id: int) -> GroupMember:
     if not actor.can("*"):
         raise Forbidden("Only a system administrator changes groups.")
@@ -627,11 +650,22 @@ def list_transactions(
     service_id: int | None = None,
     succeeded: bool | None = None,
     message_id: str | None = None,
+    person_token: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[int, list[Transaction]]:
-    """Members see transactions they sent or served; auditors and system admins see all."""
+    """Members see transactions they sent or served; auditors and system admins see all.
+
+    `person_token` (see pseudonyms.token) finds the transactions made by or about one person: auditors only.
+    """
     statement = select(Transaction)
+    if person_token is not None:
+        if not actor.can(TRANSACTIONS_ALL):
+            raise Forbidden("Only auditors may look up the transactions about a person.")
+        pattern = f"%{person_token}%"
+        statement = statement.where(
+            or_(Transaction.user_id.like(pattern), Transaction.rest_path.like(pattern))
+        )
     if not actor.can(TRANSACTIONS_ALL):
         own = _own_subsystem_ids(db_session, actor)
         own_services = select(Service.id).where(Service.subsystem_id.in_(own))
@@ -653,6 +687,25 @@ def list_transactions(
     total = db_session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = db_session.scalars(statement.order_by(Transaction.id.desc()).limit(limit).offset(offset)).all()
     return total, list(rows)
+
+
+def visible_daily_counts(
+    *, db_session: Session, actor: Actor, start: dt.date, end: dt.date
+) -> dict[dt.date, tuple[int, int]]:
+    """(succeeded, failed) per day in [start, end) from the roll-ups, limited as list_transactions limits rows."""
+    statement = select(
+        DailyCount.day,
+        func.sum(case((DailyCount.succeeded, DailyCount.count), else_=0)),
+        func.sum(case((DailyCount.succeeded, 0), else_=DailyCount.count)),
+    ).where(DailyCount.day >= start, DailyCount.day < end)
+    if not actor.can(TRANSACTIONS_ALL):
+        own = _own_subsystem_ids(db_session, actor)
+        own_services = select(Service.id).where(Service.subsystem_id.in_(own))
+        statement = statement.where(
+            or_(DailyCount.consumer_subsystem_id.in_(own), DailyCount.service_id.in_(own_services))
+        )
+    rows = db_session.execute(statement.group_by(DailyCount.day))
+    return {day: (int(ok or 0), int(bad or 0)) for day, ok, bad in rows}
 
 
 def service_health(*, db_session: Session, service_id: int, since: dt.datetime) -> dict[str, Any]:
@@ -813,26 +866,29 @@ def overview(
 def two_way_subsystems(
     *, db_session: Session, start: dt.date | None = None, end: dt.date | None = None
 ) -> set[int]:
-    """Subsystems that both consumed and provided successfully in the period (the report's two-way sharing)."""
+    """Subsystems that both consumed and provided successfully in the period (the report's two-way sharing).
+
+    Whole months are read from the monthly roll-up, other ranges from the daily one.
+    """
     start = start or dt.date(1970, 1, 1)
     end = end or dt.date(9999, 1, 1)
+    table, column = (
+        (MonthlyCount, MonthlyCount.month)
+        if start.day == 1 and end.day == 1
+        else (DailyCount, DailyCount.day)
+    )
     consumed = set(
         db_session.scalars(
-            select(DailyCount.consumer_subsystem_id)
-            .where(
-                DailyCount.day >= start,
-                DailyCount.day < end,
-                DailyCount.succeeded,
-                DailyCount.consumer_subsystem_id > 0,
-            )
+            select(table.consumer_subsystem_id)
+            .where(column >= start, column < end, table.succeeded, table.consumer_subsystem_id > 0)
             .distinct()
         )
     )
     provided = set(
         db_session.scalars(
             select(Service.subsystem_id)
-            .join(DailyCount, DailyCount.service_id == Service.id)
-            .where(DailyCount.day >= start, DailyCount.day < end, DailyCount.succeeded)
+            .join(table, table.service_id == Service.id)
+            .where(column >= start, column < end, table.succeeded)
             .distinct()
         )
     )
