@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from govhub.app import create_app
@@ -49,6 +50,24 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         return url
     path: Path = tmp_path_factory.mktemp("db") / "govhub-test.db"
     return f"sqlite:///{path}"
+
+
+@contextmanager
+def scratch_database(database_url: str, directory: Path) -> Iterator[str]:
+    """An empty database of the same kind as the suite's: a SQLite file, or a new PostgreSQL database."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{directory / f'scratch-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    name = f"govhub_scratch_{uuid.uuid4().hex[:8]}"
+    admin = Database(database_url)
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -166,12 +185,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(app: FastAPI) -> Iterator[str]:
-    """The real app served by uvicorn on loopback, for the browser and schemathesis."""
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Serves an app with uvicorn on a free loopback port for as long as the block runs."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -180,6 +199,15 @@ def live_server(app: FastAPI) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("live server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: FastAPI) -> Iterator[str]:
+    """The real app served by uvicorn on loopback, for browser tests and gateway calls."""
+    with serve(app) as url:
+        yield url

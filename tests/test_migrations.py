@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import inspect
 
 from govhub.core import migrate
 from govhub.core.database import Database
 from govhub.models import Base
+
+from conftest import scratch_database
 
 
 def _head() -> str:
@@ -33,20 +34,8 @@ def test_models_and_migrations_agree(database: Database):
 
 @pytest.fixture
 def scratch_url(database_url: str, tmp_path) -> Iterator[str]:
-    """An empty database of the same kind as the suite's one."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'scratch.db'}"
-        return
-    name = f"govhub_scratch_{uuid.uuid4().hex[:8]}"
-    admin = Database(database_url)
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(database_url, tmp_path) as url:
+        yield url
 
 
 def test_upgrade_downgrade_upgrade(scratch_url: str):

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
@@ -28,7 +30,12 @@ from govhub.core.i18n import N_
 from govhub.core.orgs import api as orgs_api
 from govhub.core.orgs import views as orgs_views
 from govhub.exchange import api as exchange_api
-from govhub.exchange.gateway import Gateway, GatewayDispatch
+from govhub.exchange import views as exchange_views
+from govhub.exchange.gateway import Gateway
+from govhub.exchange.permissions import EXCHANGE_READ
+from govhub.services import api as services_api
+from govhub.services import views as services_views
+from govhub.services.permissions import SERVICES_READ
 from govhub.web.templating import static_files
 
 log = logging.getLogger("govhub")
@@ -48,6 +55,9 @@ NAV = [
     {"href": "/admin/organisations", "label": N_("Organisations"), "permission": ORGS_READ},
     {"href": "/admin/users", "label": N_("Users"), "permission": USERS_READ},
     {"href": "/admin/audit", "label": N_("Audit log"), "permission": AUDIT_READ},
+    {"href": "/exchange", "label": N_("Data exchange"), "permission": EXCHANGE_READ},
+    {"href": "/services", "label": N_("Public services"), "permission": None},
+    {"href": "/officer/dossiers", "label": N_("Dossier queue"), "permission": SERVICES_READ},
     {"href": "/account", "label": N_("My account"), "permission": ORGS_READ},
 ]
 
@@ -75,32 +85,57 @@ class SecurityHeaders:
 
 
 def session_secret(settings: Settings) -> str:
-    """An explicit secret wins; otherwise one is kept beside the database so restarts keep people signed in."""
+    """An explicit secret wins; otherwise one is kept in .govhub-secret (working directory) across restarts."""
     if settings.secret_key:
         return settings.secret_key
     path = Path(os.environ.get("GOVHUB_SECRET_FILE", ".govhub-secret"))
-    if path.is_file():
-        return path.read_text().strip()
     value = secrets.token_urlsafe(48)
     try:
-        path.write_text(value)
-        path.chmod(0o600)
+        # O_EXCL: when several workers start together, exactly one writes and the others read its secret.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            stored = path.read_text().strip()
+            if stored:
+                return stored
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} exists but is empty; delete it or set GOVHUB_SECRET_KEY") from None
     except OSError:
         log.warning("could not store the session secret in %s; sessions end at restart", path)
+        return value
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(value)
     return value
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+class GovHubApp(FastAPI):
+    """Sends X-Road protocol paths straight to the gateway, ahead of every framework layer.
+
+    FastAPI puts its own middlewares (server errors, telemetry, body limits) before any added one, so the
+    dispatch happens here, in the application's entry point.
+    """
+
+    gateway: Gateway
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and (scope["path"].startswith("/r1/") or scope["path"] == "/listClients"):
+            await self.gateway(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> GovHubApp:
     settings = settings or get_settings()
     database = database or Database(settings.database_url)
-    gateway = Gateway(database, settings.instance)
+    secret = session_secret(settings)
+    gateway = Gateway(database, settings.instance, pseudonym_key=secret.encode())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await gateway.close()
 
-    app = FastAPI(
+    app = GovHubApp(
         lifespan=lifespan,
         title="GovHub",
         version=__version__,
@@ -114,6 +149,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.metrics = health.Metrics()
     app.state.nav = list(NAV)
     app.state.gateway = gateway
+    app.gateway = gateway
+    app.state.pseudonym_key = secret.encode()
 
     errors.install(app)
     for router in (
@@ -128,22 +165,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         adminunits_api.router,
         adminunits_views.router,
         exchange_api.router,
+        exchange_views.router,
+        services_api.router,
+        services_views.router,
     ):
         app.include_router(router)
     app.mount("/static", static_files(), name="static")
 
-    # Added last runs first: gateway dispatch → size limit → session → metrics → security headers → routes.
+    # Added last runs first: size limit → session → metrics → security headers → routes.
     app.add_middleware(SecurityHeaders)
     app.add_middleware(health.MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=session_secret(settings),
+        secret_key=secret,
         session_cookie="govhub_session",
         max_age=settings.session_max_age,
         same_site="lax",
         https_only=settings.secure_cookies,
     )
     app.add_middleware(errors.BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Outermost: X-Road protocol paths skip the web stack entirely (the gateway has its own limits).
-    app.add_middleware(GatewayDispatch, gateway=gateway)
     return app

@@ -21,6 +21,9 @@ from govhub.core.config import Settings, get_settings
 from govhub.core.database import Database
 from govhub.core.errors import Problem
 from govhub.core.orgs import service as orgs
+from govhub.core.orgs.models import OrgKind
+from govhub.core.orgs.schemas import OrganisationCreate
+from govhub.services import cli as services_cli
 
 app = typer.Typer(
     help="GovHub: digital-government platform. Start with `govhub demo`.",
@@ -33,6 +36,7 @@ units_app = typer.Typer(help="Vietnam's administrative units.", no_args_is_help=
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 app.add_typer(units_app, name="adminunits")
+app.add_typer(services_cli.app, name="services")
 console = Console()
 
 
@@ -87,6 +91,38 @@ def units_load() -> None:
     database = _database()
     migrate.upgrade(database.engine)
     _load_units(database)
+
+
+@admin_app.command("create-org")
+def create_org(
+    code: Annotated[str, typer.Option(help="Official identifier, e.g. 000.00.00.G12")],
+    name: Annotated[str, typer.Option(help="Name in Vietnamese")],
+    kind: Annotated[OrgKind, typer.Option(help="Kind of organisation")],
+    name_en: Annotated[str | None, typer.Option(help="Name in English")] = None,
+    parent: Annotated[str | None, typer.Option(help="Official code of the parent organisation")] = None,
+) -> None:
+    """Create an organisation, e.g. the first one on a fresh installation (audited as done from the CLI)."""
+    database = _database()
+    try:
+        with database.session() as db_session:
+            parent_id = None
+            if parent:
+                parent_org = orgs.get_by_code(db_session=db_session, code=parent)
+                if parent_org is None:
+                    raise _fail(f"no organisation with code {parent}")
+                parent_id = parent_org.id
+            org = orgs.create(
+                db_session=db_session,
+                actor=cli_actor(f"cli:{os.environ.get('USER', 'unknown')}"),
+                organisation_in=OrganisationCreate(
+                    code=code, name=name, name_en=name_en, kind=kind, parent_id=parent_id
+                ),
+            )
+            console.print(f"created organisation [bold]{org.code}[/bold] {org.name} (id {org.id})")
+    except Problem as exc:
+        raise _fail(exc.detail) from exc
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
 
 
 @admin_app.command("create-user")
@@ -158,7 +194,9 @@ def create_key(
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on [default: GOVHUB_HOST or 127.0.0.1]")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on [default: GOVHUB_HOST or 127.0.0.1]")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: GOVHUB_PORT or 8000]")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (each has its own gateway connections)")] = 1,
     server: Annotated[str, typer.Option(help="ASGI server: uvicorn or granian")] = "uvicorn",
@@ -221,8 +259,24 @@ def demo(
     console.print(f"creating demo database {path} …")
     migrate.upgrade(database.engine)
     _load_units(database)
+    from govhub.exchange.providers import start_providers
+
+    providers = start_providers()  # the population and business databases the gateway reaches
     with database.session() as db_session:
         created = demo_data.seed(db_session=db_session, actor=cli_actor("govhub demo"))
+    with database.session() as db_session:
+        exchange = demo_data.seed_exchange(
+            db_session=db_session,
+            actor=cli_actor("govhub demo"),
+            population_url=providers.population_url,
+            business_url=providers.business_url,
+        )
+        demo_data.connect_prefill(
+            db_session=db_session,
+            actor=cli_actor("govhub demo"),
+            base_url=f"http://{host}:{port}",
+            registry=exchange,
+        )
     console.print(f"demo data: {created}")
     table = Table(title="Demo logins")
     for column in ("username", "password", "role", "organisation"):
@@ -231,14 +285,31 @@ def demo(
         table.add_row(login.username, login.password, login.role, login.organisation)
     table.add_row(demo_data.CITIZEN.national_id, demo_data.CITIZEN.password, "citizen", "—")
     console.print(table)
+    _print_gateway_demo(exchange, host, port)
     console.print(f"GovHub demo: [bold]http://{host}:{port}/[/bold]  (API docs: http://{host}:{port}/docs)")
-    if serve_:
-        import uvicorn
+    try:
+        if serve_:
+            import uvicorn
 
-        from govhub.app import create_app
+            from govhub.app import create_app
 
-        settings = Settings(database_url=url)
-        uvicorn.run(create_app(settings, database), host=host, port=port, log_level="info")
+            settings = Settings(database_url=url)
+            uvicorn.run(create_app(settings, database), host=host, port=port, log_level="info")
+    finally:
+        providers.stop()
+
+
+def _print_gateway_demo(exchange: dict, host: str, port: int) -> None:
+    """Shows the demo gateway key once, and a call people can paste to see a transaction recorded."""
+    console.print(f"exchange: {exchange['members']} members, {exchange['services']} services, "
+                  f"{exchange['rights']} rights, {exchange['access_requests']} pending request")  # fmt: skip
+    console.print(f"gateway key of {exchange['client']} (shown once):")
+    typer.echo(exchange["gateway_key"])
+    console.print("Try the gateway (the call appears at /exchange/transactions):", highlight=False)
+    typer.echo(
+        f"curl -H 'X-Road-Client: {exchange['client']}' -H 'X-API-Key: {exchange['gateway_key']}' "
+        f"http://{host}:{port}/r1/{exchange['citizens_service']}/citizens/001099012345"
+    )
 
 
 def main() -> None:

@@ -98,7 +98,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("xr_tx_daily", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_xr_tx_daily_day"), ["day"], unique=False)
+        batch_op.create_index("ix_xr_tx_daily_totals", ["day", "succeeded", "count"], unique=False)
 
     op.create_table(
         "xr_tx_monthly",
@@ -414,7 +414,7 @@ def downgrade() -> None:
 
     op.drop_table("xr_tx_monthly")
     with op.batch_alter_table("xr_tx_daily", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_xr_tx_daily_day"))
+        batch_op.drop_index("ix_xr_tx_daily_totals")
 
     op.drop_table("xr_tx_daily")
     with op.batch_alter_table("xr_transaction", schema=None) as batch_op:
