@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import http.client as http_client
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from govhub.exchange.schemas import (
     SubsystemCreate,
     SubsystemKeyCreate,
 )
+from tests_support_provider import serve_aiohttp
 
 from conftest import World
 
@@ -87,27 +87,8 @@ def _provider_app() -> web.Application:
 @pytest.fixture(scope="module")
 def provider_url() -> Iterator[str]:
     """A real aiohttp provider on loopback, in its own thread and event loop."""
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(_provider_app())
-    ready = threading.Event()
-    port: list[int] = []
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        port.append(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    ready.wait(10)
-    yield f"http://127.0.0.1:{port[0]}"
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
+    with serve_aiohttp(_provider_app()) as url:
+        yield url
 
 
 @dataclass

@@ -21,8 +21,15 @@ def _app() -> web.Application:
 
 @contextmanager
 def running_provider() -> Iterator[str]:
+    with serve_aiohttp(_app()) as url:
+        yield url
+
+
+@contextmanager
+def serve_aiohttp(app: web.Application) -> Iterator[str]:
+    """Runs a real aiohttp app on a free loopback port, in its own thread and event loop."""
     loop = asyncio.new_event_loop()
-    runner = web.AppRunner(_app())
+    runner = web.AppRunner(app)
     ready = threading.Event()
     port: list[int] = []
 

@@ -101,21 +101,14 @@ def create_procedure(*, db_session: Session, actor: Actor, procedure_in: Procedu
 def update_procedure(
     *, db_session: Session, actor: Actor, procedure: Procedure, procedure_in: ProcedureUpdate
 ) -> Procedure:
-    before = audit.snapshot(procedure)
-    for name, value in procedure_in.model_dump(exclude_unset=True, mode="json").items():
-        setattr(procedure, name, value)
-    db_session.flush()
-    old, new = audit.changes(before, audit.snapshot(procedure))
-    if new:
-        audit.record(
-            db_session=db_session,
-            actor=actor,
-            action="services.procedure.update",
-            entity_type="svc_procedure",
-            entity_id=procedure.id,
-            before=old,
-            after=new,
-        )
+    audit.apply_update(
+        db_session=db_session,
+        actor=actor,
+        row=procedure,
+        data=procedure_in.model_dump(exclude_unset=True, mode="json"),
+        action="services.procedure.update",
+        entity_type="svc_procedure",
+    )
     return procedure
 
 

@@ -85,6 +85,34 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, An
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def apply_update(
+    *,
+    db_session: Session,
+    actor: Actor,
+    row: Any,
+    data: dict[str, Any],
+    action: str,
+    entity_type: str,
+) -> dict[str, Any]:
+    """Sets the fields, then records only what really changed; returns the new values of those fields."""
+    before = snapshot(row)
+    for name, value in data.items():
+        setattr(row, name, value)
+    db_session.flush()
+    old, new = changes(before, snapshot(row))
+    if new:
+        record(
+            db_session=db_session,
+            actor=actor,
+            action=action,
+            entity_type=entity_type,
+            entity_id=getattr(row, "id", None),
+            before=old,
+            after=new,
+        )
+    return new
+
+
 def query(*, db_session: Session, params: AuditQuery) -> tuple[int, list[AuditEvent]]:
     statement = select(AuditEvent)
     for column, value in (

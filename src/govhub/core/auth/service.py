@@ -186,21 +186,9 @@ def update_user(*, db_session: Session, actor: Actor, user: User, user_in: UserU
     data = user_in.model_dump(exclude_unset=True)
     if data.get("role") == Role.SYSTEM_ADMIN and not actor.can("*"):
         raise Forbidden("Only a system administrator can grant the system administrator role.")
-    before = audit.snapshot(user)
-    for name, value in data.items():
-        setattr(user, name, value)
-    db_session.flush()
-    old, new = audit.changes(before, audit.snapshot(user))
-    if new:
-        audit.record(
-            db_session=db_session,
-            actor=actor,
-            action="user.update",
-            entity_type="user",
-            entity_id=user.id,
-            before=old,
-            after=new,
-        )
+    audit.apply_update(
+        db_session=db_session, actor=actor, row=user, data=data, action="user.update", entity_type="user"
+    )
     return user
 
 

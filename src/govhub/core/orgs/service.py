@@ -113,21 +113,14 @@ def update(
         db_session=db_session, organisation_id=organisation.id
     ):
         raise Conflict("An organisation cannot be placed under itself or one of its own units.")
-    before = audit.snapshot(organisation)
-    for name, value in data.items():
-        setattr(organisation, name, value)
-    db_session.flush()
-    old, new = audit.changes(before, audit.snapshot(organisation))
-    if new:
-        audit.record(
-            db_session=db_session,
-            actor=actor,
-            action="organisation.update",
-            entity_type="organisation",
-            entity_id=organisation.id,
-            before=old,
-            after=new,
-        )
+    audit.apply_update(
+        db_session=db_session,
+        actor=actor,
+        row=organisation,
+        data=data,
+        action="organisation.update",
+        entity_type="organisation",
+    )
     return organisation
 
 
