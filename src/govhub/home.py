@@ -13,6 +13,8 @@ from govhub.core.auth import service as auth
 from govhub.core.deps import get_db_session
 from govhub.core.orgs import service as orgs
 from govhub.core.pages import current_actor
+from govhub.exchange import service as exchange
+from govhub.services import service as services
 from govhub.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -31,5 +33,22 @@ def home(request: Request, db_session: Session = Depends(get_db_session)) -> Res
         "provinces_2022": adminunits.count_provinces(db_session=db_session, on=REPORT_DAY),
         "communes_now": adminunits.count_units(db_session=db_session, on=today, level="commune"),
         "communes_2022": adminunits.count_units(db_session=db_session, on=REPORT_DAY, level="commune"),
+    }
+    registry = exchange.overview(db_session=db_session)
+    day_counts = exchange.total_transactions(
+        db_session=db_session, start=today, end=today + dt.timedelta(days=1)
+    )
+    service_facts = {
+        f.code: f
+        for f in services.indicator_facts(db_session=db_session, periods=[today.strftime("%Y-%m")])
+        if f.agency_id is None
+    }
+    full = service_facts.get("services.full_online_of_eligible")
+    stats |= {
+        "connected_organisations": registry["connected_organisations"],
+        "providing_databases": registry["providing_national_databases"],
+        "transactions_today": day_counts["total"],
+        "full_online": full.numerator if full else 0,
+        "eligible": full.denominator if full else 0,
     }
     return render(request, "home.html", {"stats": stats, "today": today})

@@ -30,7 +30,7 @@ from govhub.services.models import (
     ServiceState,
 )
 from govhub.services.permissions import SERVICES_PROCESS, SERVICES_READ
-from govhub.services.schemas import Applicant, DossierAction, DossierCreate, DossierTracking, Rating
+from govhub.services.schemas import Applicant, DossierAction, DossierCreate, DossierTracking, Fact, Rating
 
 MAGIC = {
     "application/pdf": (b"%PDF-",),
@@ -582,3 +582,21 @@ def tracking(*, db_session: Session, code: str) -> DossierTracking:
         timeliness=dossier.timeliness or open_timeliness(dossier, _now(None)),
         steps=steps,
     )
+
+
+# --- facts for the monitor -----------------------------------------------------------------------------
+
+
+def indicator_facts(
+    *,
+    db_session: Session,
+    periods: list[str],
+    agency_ids: set[int] | None = None,
+    now: dt.datetime | None = None,
+) -> list[Fact]:
+    """The monitor's entry point: every services fact (numerator and denominator) per agency and month."""
+    return facts.compute(db_session=db_session, periods=periods, agency_ids=agency_ids, now=now)
+
+
+def month_periods(year: int) -> list[str]:
+    return facts.month_periods(year)
