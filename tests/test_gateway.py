@@ -37,7 +37,7 @@ def _provider_app() -> web.Application:
         seen = {
             k: v
             for k, v in request.headers.items()
-            if k.lower().startswith(("x-road", "authorization", "x-api"))
+            if k.lower().startswith(("x-road", "authorization", "x-api", "cookie"))
         }
         return web.json_response(
             {
@@ -73,7 +73,13 @@ def _provider_app() -> web.Application:
         await response.write_eof()
         return response
 
+    async def set_cookie(_request: web.Request) -> web.Response:
+        response = web.json_response({"ok": True})
+        response.set_cookie("session", "secret-of-the-first-consumer")
+        return response
+
     app = web.Application(client_max_size=64 * 1024 * 1024)
+    app.router.add_get("/set-cookie", set_cookie)
     app.router.add_get("/people/{id}", person)
     app.router.add_post("/echo", echo)
     app.router.add_get("/slow", slow)
@@ -487,3 +493,38 @@ def test_client_certificate_fingerprints_from_a_tls_terminator():
     colon_hex = ":".join(TEST_CERT_SHA256[i : i + 2] for i in range(0, 64, 2)).upper()
     assert cert_fingerprint(colon_hex.encode()) == TEST_CERT_SHA256
     assert cert_fingerprint(b"-----BEGIN CERTIFICATE-----garbage") == ""
+
+
+def test_provider_cookies_never_reach_another_consumer(
+    http, exchange: Exchange, loaded_database, provider_url
+):
+    """The gateway shares one upstream session: a cookie set for one consumer must not be replayed."""
+    with loaded_database.session() as session:
+        svc = service.get_service(db_session=session, service_id=exchange.service_id)
+        # A host name, not an address: cookie jars keep cookies of named hosts only.
+        service.update_service(
+            db_session=session,
+            actor=cli_actor("t"),
+            service=svc,
+            service_in=ServiceUpdate(base_url=provider_url.replace("127.0.0.1", "localhost")),
+        )
+    first = http.get(exchange.service_path + "/set-cookie", headers=exchange.headers)
+    assert first.status_code == 200 and "secret-of-the-first-consumer" in first.headers["set-cookie"]
+    with loaded_database.session() as session:
+        other = service.find_subsystem(
+            db_session=session,
+            member_class="GOV",
+            member_code=exchange.other_client.split("/")[2],
+            subsystem_code="DVC",
+        )
+        service.grant(
+            db_session=session,
+            actor=cli_actor("t"),
+            right_in=RightCreate(service_id=exchange.service_id, subsystem_id=other.id),
+        )
+    # A fresh client, so that nothing but the gateway could carry the first consumer's cookie.
+    with httpx.Client(base_url=str(http.base_url), timeout=20) as other_client:
+        seen = other_client.get(exchange.service_path + "/people/1", headers=exchange.other_headers).json()[
+            "headers"
+        ]
+    assert not any(k.lower() == "cookie" for k in seen)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import logging
 import ssl
@@ -181,6 +182,8 @@ class Gateway:
             self._loop = loop
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.settings.connection_limit, keepalive_timeout=60),
+                # One session serves every consumer: a provider's cookie must never travel to another consumer.
+                cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=False,
                 skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
             )
@@ -382,7 +385,7 @@ class Gateway:
                 data=body if tx.method not in ("GET", "HEAD") or tx.request_size else None,
                 headers=out_headers,
                 allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(total=route.timeout),
+                timeout=_timeout(route.timeout),
                 ssl=ssl_context,
             ) as response:
                 tx.response_in = now_ms()
@@ -617,6 +620,11 @@ class Gateway:
             for r in routes
         ]
         return 200, orjson.dumps({"service": services}), b"application/json"
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(seconds: float) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=seconds)
 
 
 def cert_fingerprint(presented: bytes) -> str:
