@@ -528,3 +528,17 @@ def test_provider_cookies_never_reach_another_consumer(
             "headers"
         ]
     assert not any(k.lower() == "cookie" for k in seen)
+
+
+def test_numeric_identifiers_stay_readable_in_records():
+    """An enterprise member's code may be a 10-digit tax code: only the provider's path is pseudonymised."""
+    from govhub.exchange.gateway import Transaction as GatewayTransaction
+
+    tx = GatewayTransaction("GET", "/r1/VN/COM/0100100079/DN/orders/citizens/001099012345", "m-1")
+    tx.service_key = ("VN", "COM", "0100100079", "DN", "orders")
+    tx.rest_path = "/citizens/001099012345"
+    recorded = tx.record(b"k").rest_path
+    assert recorded.startswith("/r1/VN/COM/0100100079/DN/orders/citizens/~")
+    assert "001099012345" not in recorded
+    unparsed = GatewayTransaction("GET", "/r1/broken/001099012345", "m-2").record(b"k").rest_path
+    assert "001099012345" not in unparsed

@@ -102,6 +102,7 @@ class Transaction:
         "request_size",
         "response_in",
         "response_size",
+        "rest_path",
         "route",
         "service_key",
         "status",
@@ -122,6 +123,7 @@ class Transaction:
         self.user_id: str | None = None
         self.issue: str | None = None
         self.request_size = 0
+        self.rest_path: str | None = None
         self.response_size = 0
         self.status = 500
         self.fault: GatewayError | None = None
@@ -136,7 +138,7 @@ class Transaction:
             service=route.key if route else self.service_key,
             service_type=route.service_type if route else None,
             rest_method=self.method,
-            rest_path=pseudonymise(key, self.path) or "",
+            rest_path=self._recorded_path(key),
             user_id=pseudonymise(key, self.user_id),
             issue=self.issue,
             request_in_ts=self.request_in,
@@ -150,6 +152,13 @@ class Transaction:
             fault_code=self.fault.type if self.fault else None,
             fault_string=pseudonymise(key, self.fault.message) if self.fault else None,
         )
+
+    def _recorded_path(self, key: bytes) -> str:
+        """Identifiers stay readable (an enterprise's member code may be a 10-digit tax code); only the
+        provider-side path and unparsed paths are pseudonymised."""
+        if self.rest_path is not None and self.service_key is not None:
+            return "/r1/" + "/".join(self.service_key) + (pseudonymise(key, self.rest_path) or "")
+        return pseudonymise(key, self.path) or ""
 
 
 class Gateway:
@@ -251,6 +260,7 @@ class Gateway:
             if target.service
             else (*_key(target.subsystem), target.metaservice or "")
         )
+        tx.rest_path = target.rest_path
         tx.user_id = _header(headers, b"x-road-userid", 100)
         tx.issue = _header(headers, b"x-road-issue", 200)
         self._authenticate(scope, headers, table, tx, require_client=True)
