@@ -16,6 +16,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import expect
 from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
@@ -89,6 +90,8 @@ def db_session(database: Database) -> Iterator[Session]:
 
 
 PASSWORD = "Test-password-2026"
+# Browser assertions wait longer than Playwright's 5 s: CI machines are shared and a page may be slow to come.
+expect.set_options(timeout=15_000)
 # Gateway workers re-read the registry on every request in tests, so a grant takes effect at once.
 os.environ.setdefault("GOVHUB_EXCHANGE_REGISTRY_REFRESH_SECONDS", "0")
 
