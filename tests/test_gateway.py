@@ -542,3 +542,58 @@ def test_numeric_identifiers_stay_readable_in_records():
     assert "001099012345" not in recorded
     unparsed = GatewayTransaction("GET", "/r1/broken/001099012345", "m-2").record(b"k").rest_path
     assert "001099012345" not in unparsed
+
+
+def test_wsdl_service_passes_soap_through_and_group_rights(
+    http, exchange: Exchange, loaded_database, provider_url
+):
+    """A SOAP service is a POST to its endpoint; a right given to a group covers its member subsystems."""
+    from govhub.exchange.schemas import GroupCreate
+
+    actor = cli_actor("t")
+    wsdl = (
+        '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/"><portType name="P">'
+        '<operation name="traCuuKhaiSinh"/></portType></definitions>'
+    )
+    with loaded_database.session() as session:
+        svc = service.create_service(
+            db_session=session,
+            actor=actor,
+            service_in=ServiceCreate(
+                subsystem_id=exchange.provider_subsystem_id,
+                code="hotich",
+                name="Hộ tịch (SOAP)",
+                service_type="WSDL",
+                base_url=provider_url + "/echo",
+                description_doc=wsdl,
+            ),
+        )
+        service.update_service(
+            db_session=session, actor=actor, service=svc, service_in=ServiceUpdate(enabled=True)
+        )
+        group = service.create_group(
+            db_session=session,
+            actor=actor,
+            group_in=GroupCreate(code=f"LGSP-{uuid.uuid4().hex[:6]}", description="Các LGSP"),
+        )
+        other = service.find_subsystem(
+            db_session=session,
+            member_class="GOV",
+            member_code=exchange.other_client.split("/")[2],
+            subsystem_code="DVC",
+        )
+        service.add_group_member(db_session=session, actor=actor, group_id=group.id, subsystem_id=other.id)
+        service.grant(
+            db_session=session, actor=actor, right_in=RightCreate(service_id=svc.id, group_id=group.id)
+        )
+        path = "/r1/" + service.service_identifier(session, svc, "VN")
+    envelope = (
+        b'<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+        b"<soap:Body><traCuuKhaiSinh/></soap:Body></soap:Envelope>"
+    )
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"traCuuKhaiSinh"'}
+    allowed = http.post(path, content=envelope, headers={**exchange.other_headers, **headers})
+    assert allowed.status_code == 200 and allowed.content == envelope
+    assert allowed.headers["content-type"].startswith("text/xml")
+    denied = http.post(path, content=envelope, headers={**exchange.headers, **headers})
+    _error(denied, 500, "server.serverproxy.access_denied")
