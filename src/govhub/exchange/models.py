@@ -224,20 +224,10 @@ class Transaction(Base):
     fault_string: Mapped[str | None] = mapped_column(String(2048))
 
 
-class DailyCount(Base):
-    """Roll-up kept in the same commit as the records, so statistics never scan the transaction table."""
-
-    __tablename__ = "xr_tx_daily"
-    __table_args__ = (
-        UniqueConstraint(
-            "day", "consumer_subsystem_id", "service_id", "succeeded", name="uq_xr_tx_daily_key"
-        ),
-        # Covers the day-by-day totals, so a year of days is read from the index alone.
-        Index("ix_xr_tx_daily_totals", "day", "succeeded", "count"),
-    )
+class _Counts:
+    """The measures both roll-ups keep for one period, consumer, service and outcome."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[dt.date] = mapped_column(Date)
     consumer_subsystem_id: Mapped[int] = mapped_column(Integer)  # 0 = unauthenticated
     service_id: Mapped[int] = mapped_column(Integer)  # 0 = unknown service
     succeeded: Mapped[bool] = mapped_column(Boolean)
@@ -249,7 +239,22 @@ class DailyCount(Base):
     response_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class MonthlyCount(Base):
+class DailyCount(_Counts, Base):
+    """Roll-up kept in the same commit as the records, so statistics never scan the transaction table."""
+
+    __tablename__ = "xr_tx_daily"
+    __table_args__ = (
+        UniqueConstraint(
+            "day", "consumer_subsystem_id", "service_id", "succeeded", name="uq_xr_tx_daily_key"
+        ),
+        # Covers the day-by-day totals, so a year of days is read from the index alone.
+        Index("ix_xr_tx_daily_totals", "day", "succeeded", "count"),
+    )
+
+    day: Mapped[dt.date] = mapped_column(Date)
+
+
+class MonthlyCount(_Counts, Base):
     __tablename__ = "xr_tx_monthly"
     __table_args__ = (
         UniqueConstraint(
@@ -257,14 +262,4 @@ class MonthlyCount(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, index=True)  # first day of the month
-    consumer_subsystem_id: Mapped[int] = mapped_column(Integer)
-    service_id: Mapped[int] = mapped_column(Integer)
-    succeeded: Mapped[bool] = mapped_column(Boolean)
-    count: Mapped[int] = mapped_column(BigInteger, default=0)
-    duration_ms_sum: Mapped[int] = mapped_column(BigInteger, default=0)
-    duration_ms_min: Mapped[int] = mapped_column(BigInteger, default=0)
-    duration_ms_max: Mapped[int] = mapped_column(BigInteger, default=0)
-    request_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
-    response_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
