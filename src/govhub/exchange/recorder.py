@@ -119,9 +119,26 @@ def _local_day(ms: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=(ms + VN_OFFSET_MS) // 86_400_000)
 
 
-def rollup(records: list[Record]) -> dict[tuple[dt.date, int, int, bool], list[int]]:
+Totals = dict[tuple[dt.date, int, int, bool], list[int]]
+
+
+def _add(totals: Totals, key: tuple[dt.date, int, int, bool], values: list[int]) -> None:
+    """Merges [count, duration sum, min, max, request bytes, response bytes] into the key's totals."""
+    entry = totals.get(key)
+    if entry is None:
+        totals[key] = list(values)
+        return
+    entry[0] += values[0]
+    entry[1] += values[1]
+    entry[2] = min(entry[2], values[2])
+    entry[3] = max(entry[3], values[3])
+    entry[4] += values[4]
+    entry[5] += values[5]
+
+
+def rollup(records: list[Record]) -> Totals:
     """Aggregates a batch by Vietnamese calendar day, consumer, service and outcome."""
-    totals: dict[tuple[dt.date, int, int, bool], list[int]] = {}
+    totals: Totals = {}
     for record in records:
         key = (
             _local_day(record.request_in_ts),
@@ -130,17 +147,15 @@ def rollup(records: list[Record]) -> dict[tuple[dt.date, int, int, bool], list[i
             record.succeeded,
         )
         duration = max(0, record.response_out_ts - record.request_in_ts)
-        entry = totals.get(key)
-        if entry is None:
-            totals[key] = [1, duration, duration, duration, record.request_size, record.response_size]
-        else:
-            entry[0] += 1
-            entry[1] += duration
-            entry[2] = min(entry[2], duration)
-            entry[3] = max(entry[3], duration)
-            entry[4] += record.request_size
-            entry[5] += record.response_size
+        _add(totals, key, [1, duration, duration, duration, record.request_size, record.response_size])
     return totals
+
+
+def by_month(daily: Totals) -> Totals:
+    monthly: Totals = {}
+    for (day, consumer, service, ok), values in daily.items():
+        _add(monthly, (day.replace(day=1), consumer, service, ok), values)
+    return monthly
 
 
 class Writer:
@@ -187,19 +202,7 @@ class Writer:
                 cursor.execute("BEGIN IMMEDIATE")
             cursor.executemany(self.insert, [r.row() for r in records])
             daily = rollup(records)
-            monthly: dict[tuple[dt.date, int, int, bool], list[int]] = {}
-            for (day, consumer, service, ok), values in daily.items():
-                month_key = (day.replace(day=1), consumer, service, ok)
-                entry = monthly.get(month_key)
-                if entry is None:
-                    monthly[month_key] = list(values)
-                else:
-                    entry[0] += values[0]
-                    entry[1] += values[1]
-                    entry[2] = min(entry[2], values[2])
-                    entry[3] = max(entry[3], values[3])
-                    entry[4] += values[4]
-                    entry[5] += values[5]
+            monthly = by_month(daily)
             for table, totals in (("xr_tx_daily", daily), ("xr_tx_monthly", monthly)):
                 cursor.executemany(
                     self.upserts[table],

@@ -51,7 +51,6 @@ from govhub.exchange.schemas import (
     SubsystemKeyCreate,
 )
 
-VN_OFFSET = dt.timedelta(hours=7)  # statistics count Vietnamese calendar days (no DST)
 KEY_PREFIX = "ghx"
 
 

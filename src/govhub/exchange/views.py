@@ -20,6 +20,7 @@ from govhub.core.errors import Problem
 from govhub.core.i18n import N_
 from govhub.core.orgs import service as orgs
 from govhub.core.pages import checked_form, flash, page_actor
+from govhub.core.timeutil import VIETNAM
 from govhub.exchange import charts, service
 from govhub.exchange.models import Transaction
 from govhub.exchange.permissions import EXCHANGE_MANAGE, EXCHANGE_READ, TRANSACTIONS_ALL
@@ -73,7 +74,7 @@ def _form_errors(request: Request, exc: ValidationError) -> str:
 
 
 def _vn_today() -> dt.date:
-    return (dt.datetime.now(dt.UTC) + service.VN_OFFSET).date()
+    return dt.datetime.now(VIETNAM).date()
 
 
 class Names:
